@@ -1,0 +1,56 @@
+# openssh-nonlocal: the two commands that matter are "make demo" and
+# "make check"; the rest is the patch-queue loop and the packages.
+
+BASE ?= 9.2p1
+SHELL = /bin/bash
+
+.PHONY: all demo check deps fetch prepare export build regress-full \
+	deb rpm upstream-mbox bench clean distclean
+
+all: check
+
+# The main job: the feature end to end in private network namespaces.
+demo: deps
+	./demo/run
+
+# The test suite: every base it can get, regress and tests/.
+check: deps
+	./scripts/check
+
+deps:
+	./scripts/install-deps build test
+
+fetch:
+	./scripts/fetch-base $(BASE)
+
+# Patch-queue loop: prepare a git tree, edit and commit there, export.
+prepare:
+	./scripts/prepare $(BASE)
+
+export:
+	./scripts/export $(BASE)
+
+build:
+	./scripts/build $(BASE) patched
+
+# Whole upstream regress suite, unpatched vs patched (slow).
+regress-full: deps
+	./scripts/regress-full $(BASE)
+
+deb:
+	./packaging/debian/build
+
+rpm:
+	./packaging/rpm/build
+
+upstream-mbox:
+	./packaging/upstream/build
+
+bench:
+	./bench/run
+
+clean:
+	rm -rf build/obj build/logs
+
+distclean:
+	rm -rf build
