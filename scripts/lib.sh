@@ -24,6 +24,7 @@ load_base() {
 	local name=$1 f=$TOP/bases/$1
 	[ -f "$f" ] || die "unknown base '$name' (bases/: $(cd "$TOP/bases" && echo *))"
 	UPSTREAM_VERSION= DEBIAN_VERSION= SUITE= SERIES= SOURCE= ORIG= ORIG_SHA256=
+	SERIES_PRIMARY=no
 	# shellcheck disable=SC1090
 	. "$f"
 	BASE=$name
