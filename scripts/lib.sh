@@ -24,7 +24,7 @@ load_base() {
 	local name=$1 f=$TOP/bases/$1
 	[ -f "$f" ] || die "unknown base '$name' (bases/: $(cd "$TOP/bases" && echo *))"
 	UPSTREAM_VERSION= DEBIAN_VERSION= SUITE= SERIES= SOURCE= ORIG= ORIG_SHA256=
-	SERIES_PRIMARY=no
+	SERIES_PRIMARY=no GIT_REF=
 	# shellcheck disable=SC1090
 	. "$f"
 	BASE=$name
@@ -60,7 +60,7 @@ import_upstream() {
 	tmp=$(mktemp -d "$dest.tmp.XXXXXX")
 	if [ "$SOURCE" = git ]; then
 		local repo=${OPENSSH_GIT:?base $BASE needs OPENSSH_GIT=/path/to/openssh-portable}
-		local ref=${OPENSSH_REF:-HEAD}
+		local ref=${GIT_REF:-${OPENSSH_REF:-HEAD}}
 		git -C "$repo" archive --format=tar "$ref" | tar -x -C "$tmp" ||
 		    { rm -rf "$tmp"; die "cannot export $ref from $repo"; }
 		UPSTREAM_DESC="openssh-portable $(git -C "$repo" describe --tags --always "$ref")"
