@@ -5,7 +5,7 @@ BASE ?= 9.2p1
 SHELL = /bin/bash
 
 .PHONY: all demo check deps fetch prepare export build regress-full \
-	deb rpm upstream-mbox bench clean distclean
+	deb rpm upstream-mbox bench analyze clean distclean
 
 all: check
 
@@ -48,6 +48,11 @@ upstream-mbox:
 
 bench:
 	./bench/run
+
+# Static analysis (scan-build, cppcheck) of the files the series touches.
+analyze:
+	./scripts/install-deps build analyze
+	./scripts/analyze
 
 clean:
 	rm -rf build/obj build/logs
