@@ -1,5 +1,7 @@
 # Shared helpers for the scripts in this folder.  Source it; do not run it.
 # shellcheck shell=bash
+# The variables set here are for the scripts that source this file.
+# shellcheck disable=SC2034
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -23,8 +25,8 @@ die() { warn "$*"; exit 1; }
 load_base() {
 	local name=$1 f=$TOP/bases/$1
 	[ -f "$f" ] || die "unknown base '$name' (bases/: $(cd "$TOP/bases" && echo *))"
-	UPSTREAM_VERSION= DEBIAN_VERSION= SUITE= SERIES= SOURCE= ORIG= ORIG_SHA256=
-	SERIES_PRIMARY=no GIT_REF=
+	UPSTREAM_VERSION='' DEBIAN_VERSION='' SUITE='' SERIES='' SOURCE='' ORIG=''
+	ORIG_SHA256='' SERIES_PRIMARY=no GIT_REF=''
 	# shellcheck disable=SC1090
 	. "$f"
 	BASE=$name
