@@ -7,6 +7,10 @@
 #   NL_UPSTREAM  build tree of the pristine sshd (optional)
 #   NL_ASAN      build tree of the ASan+UBSan patched sshd (t-09 builds it
 #                if unset)
+#   NL_NOOPTION  build without a non-local bind option (t-11's deferred bind)
+#   NL_NOWATCH   the same without address notifications (t-11's periodic
+#                check; "none" leaves that part out)
+#   NL_ASAN_NOOPTION  ASan+UBSan build without the option (t-09 runs t-11)
 #   NL_TAG       suffix for result names, e.g. "asan" -> "name/check [asan]"
 #
 # Result lines: "PASS T_NAME/check", "FAIL T_NAME/check: why",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sanitizers: an ASan+UBSan build of the patched tree runs the bad-input
-# corpus (t-08), boot-before-address (t-01), SIGHUP (t-03) and the series'
-# regress test with no sanitizer report; valgrind runs "sshd -t" and
+# corpus (t-08), boot-before-address (t-01), SIGHUP (t-03), the address
+# watch (t-10), the deferred bind (t-11, on the ASan build without the
+# non-local option) and the series' regress test with no sanitizer report; valgrind runs "sshd -t" and
 # "sshd -T" of the corpus' valid configurations (full leak check) and
 # "sshd -t" of a sample of its bad cases (invalid accesses only) on the
 # normal patched build with no error.
@@ -39,9 +40,17 @@ export UBSAN_OPTIONS=print_stacktrace=1
 
 # The scenarios on the ASan build; each reports sanitizer output in its
 # sshd / ssh stderr as a FAIL of its own.
-for t in t-01-boot-before-address t-03-sighup t-08-bad-config; do
+for t in t-01-boot-before-address t-03-sighup t-08-bad-config t-10-watch; do
 	NL_PATCHED=$ASAN_OBJ NL_TAG=asan "$TESTS/$t.sh" || FAILED=1
 done
+# The deferred bind on the ASan build without the option (tests/run makes
+# it); the periodic check is left to the normal run.
+if [ -n "${NL_ASAN_NOOPTION:-}" ]; then
+	NL_PATCHED=$ASAN_OBJ NL_NOOPTION=$NL_ASAN_NOOPTION NL_NOWATCH=none \
+	    NL_TAG=asan "$TESTS/t-11-deferred.sh" || FAILED=1
+else
+	fail asan-nooption-build "no ASan build without the non-local option (see build/logs/tests/build-asan-nooption.err)"
+fi
 
 # The series' regress test on the ASan build.
 TEST_SSH_PORT=4291 "$TOP/scripts/regress" "$ASAN_OBJ" nonlocal 2>"$T/regress.stderr" || FAILED=1
