@@ -12,6 +12,8 @@
 # Where the platform has no option (the build without any, and IPv6 on old
 # FreeBSD), the directive is accepted and the bind is deferred until the
 # address appears (tests/t-11-deferred.sh covers that path end to end).
+# The BSD routing socket branch of the address watch is compiled against a
+# minimal <net/route.h> (tests/bsd-route), Linux having none.
 #
 # Run time: about 6 s once the five builds exist (scripts/build reuses
 # them); each missing one costs 1 to 4 minutes on 2 cores.
@@ -107,6 +109,31 @@ expect_accepted() {
 	fi
 }
 
+# check_routesock OBJ: the BSD routing socket branch of addr_watch_open()
+# and addr_watch_read() in misc.c compiles, with gcc and clang -Wall
+# -Wextra and no warning in those functions, against the minimal
+# <net/route.h> in tests/bsd-route, in OBJ (a build without netlink).
+check_routesock() {
+	local obj=$1 cc out
+	for cc in gcc clang; do
+		if ! command -v "$cc" >/dev/null; then
+			skip "routesock/$cc" "$cc is not installed"
+			continue
+		fi
+		if ! out=$("$cc" -I"$TOP/tests/bsd-route" -I"$obj" -DHAVE_CONFIG_H \
+		    -Wall -Wextra -c "$obj/misc.c" -o "$WORK/misc-route.o" 2>&1); then
+			fail "routesock/$cc" "misc.c does not compile: $(grep -m1 error <<<"$out")"
+		elif grep -q "addr_watch" <<<"$out"; then
+			fail "routesock/$cc" "warning in addr_watch_*: $(grep -A2 -m1 addr_watch <<<"$out" | tail -n 1)"
+		elif ! "$cc" -I"$TOP/tests/bsd-route" -I"$obj" -DHAVE_CONFIG_H -E \
+		    "$obj/misc.c" 2>/dev/null | grep -qF 'rtm->rtm_version != 5'; then
+			fail "routesock/$cc" "the routing socket branch was not the one compiled"
+		else
+			pass "routesock/$cc"
+		fi
+	done
+}
+
 # check_nooption_regress OBJ: the series' regress test on that build takes
 # its deferred-bind path and passes.
 check_nooption_regress() {
@@ -174,6 +201,11 @@ outside() {
 	make_keys "${objs[linux]}"
 	if [ -n "${objs[nooption]:-}" ]; then
 		check_nooption "${objs[nooption]}"
+	fi
+	if [ -n "${NL_NOWATCH:-}" ]; then
+		check_routesock "$NL_NOWATCH"
+	else
+		skip routesock "NL_NOWATCH not set (tests/run builds it)"
 	fi
 	export OBJ_LINUX=${objs[linux]:-} OBJ_FREEBSD=${objs[freebsd]:-}
 	export OBJ_FREEBSD_OLD=${objs[freebsd-old]:-} OBJ_OPENBSD=${objs[openbsd]:-}
