@@ -204,6 +204,8 @@ outside() {
 	fi
 	if [ -n "${NL_NOWATCH:-}" ]; then
 		check_routesock "$NL_NOWATCH"
+	elif [ -n "${NL_TOP:-}" ]; then
+		fail routesock "no build without netlink (see build/logs/tests/build-nowatch.err)"
 	else
 		skip routesock "NL_NOWATCH not set (tests/run builds it)"
 	fi
