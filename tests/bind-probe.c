@@ -1,5 +1,5 @@
 /*
- * bind-probe [-f] [-r] [-p] [-6] ADDR PORT: try to take ADDR:PORT as a TCP
+ * bind-probe [-f] [-r] [-p] [-6] [-h SECS] ADDR PORT: try to take ADDR:PORT as a TCP
  * listener the way a hostile neighbour would, and print the outcome:
  * "ok" if bind() and listen() succeeded, else the errno name of the
  * failing call (EADDRINUSE, EADDRNOTAVAIL, ...).  Exit 0 if it got the
@@ -8,6 +8,7 @@
  *   -r  SO_REUSEADDR
  *   -p  SO_REUSEPORT
  *   -6  IPV6_V6ONLY on an IPv6 socket (default: the kernel's, dual stack)
+ *   -h  once it has the port, hold it for SECS seconds before exiting
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -51,10 +52,12 @@ main(int argc, char **argv)
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 	int ch, s, freebind = 0, reuseaddr = 0, reuseport = 0, v6only = 0;
+	int hold = 0;
 	socklen_t len;
 
-	while ((ch = getopt(argc, argv, "frp6")) != -1) {
+	while ((ch = getopt(argc, argv, "frp6h:")) != -1) {
 		switch (ch) {
+		case 'h': hold = atoi(optarg); break;
 		case 'f': freebind = 1; break;
 		case 'r': reuseaddr = 1; break;
 		case 'p': reuseport = 1; break;
@@ -63,7 +66,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (argc - optind != 2) {
-		fprintf(stderr, "usage: bind-probe [-f] [-r] [-p] [-6] ADDR PORT\n");
+		fprintf(stderr, "usage: bind-probe [-f] [-r] [-p] [-6] [-h SECS] "
+		    "ADDR PORT\n");
 		return 2;
 	}
 	memset(&ss, 0, sizeof(ss));
@@ -106,5 +110,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	printf("ok\n");
+	fflush(stdout);
+	if (hold > 0)
+		sleep(hold);
 	return 0;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sanitizers: an ASan+UBSan build of the patched tree runs the bad-input
 # corpus (t-08), boot-before-address (t-01), SIGHUP (t-03), the address
-# watch (t-10), the deferred bind (t-11, on the ASan build without the
-# non-local option) and the series' regress test with no sanitizer report; valgrind runs "sshd -t" and
+# watch (t-10), hostile netlink datagrams (t-12), the deferred bind and its
+# squatter (t-11, t-14, on the ASan build without the non-local option)
+# and the series' regress test with no sanitizer report; valgrind runs "sshd -t" and
 # "sshd -T" of the corpus' valid configurations (full leak check) and
 # "sshd -t" of a sample of its bad cases (invalid accesses only) on the
 # normal patched build with no error.
@@ -40,7 +41,8 @@ export UBSAN_OPTIONS=print_stacktrace=1
 
 # The scenarios on the ASan build; each reports sanitizer output in its
 # sshd / ssh stderr as a FAIL of its own.
-for t in t-01-boot-before-address t-03-sighup t-08-bad-config t-10-watch; do
+for t in t-01-boot-before-address t-03-sighup t-08-bad-config t-10-watch \
+    t-12-hostile-netlink; do
 	NL_PATCHED=$ASAN_OBJ NL_TAG=asan "$TESTS/$t.sh" || FAILED=1
 done
 # The deferred bind on the ASan build without the option (tests/run makes
@@ -48,6 +50,8 @@ done
 if [ -n "${NL_ASAN_NOOPTION:-}" ]; then
 	NL_PATCHED=$ASAN_OBJ NL_NOOPTION=$NL_ASAN_NOOPTION NL_NOWATCH=none \
 	    NL_TAG=asan "$TESTS/t-11-deferred.sh" || FAILED=1
+	NL_PATCHED=$ASAN_OBJ NL_NOOPTION=$NL_ASAN_NOOPTION \
+	    NL_TAG=asan "$TESTS/t-14-squatter.sh" || FAILED=1
 else
 	fail asan-nooption-build "no ASan build without the non-local option (see build/logs/tests/build-asan-nooption.err)"
 fi

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Deferred bind, on platforms without a non-local bind option: proven on
 # Linux with a build whose configure found no option (NL_NOOPTION) and one
-# that also found no address notifications, so the listener checks every
-# 10 seconds (NL_NOWATCH).  sshd starts with its other listeners, keeps the
-# absent address pending, and binds it when the address appears; a login
-# fails before and works after, within a measured time.  Once bound, the
-# socket stays bound: removing and re-adding the address needs no new bind.
+# that also found no address notifications (NL_NOWATCH), so the listener
+# checks on a timer while an address is absent (1 s after start-up or a
+# change, backing off to 10 s) and not at all once all are present.  sshd
+# starts with its other listeners, keeps the absent address pending, and
+# binds it when the address appears; a login fails before and works after,
+# within a measured time.  On the timer an IPv6 address under duplicate
+# address detection is found once DAD ends, with no notification at all.
+# Once bound, the socket stays bound: removing and re-adding the address
+# needs no new bind.
 set -eu
 T_NAME='deferred'
 . "$(dirname "$0")/lib.sh"
@@ -30,12 +34,18 @@ config() {
 	printf '%s\n' "Port $PORT" "$@" >>"$f"
 }
 
-# appear NAME ADDR PLEN SECONDS: add ADDR; the listener must log it, bind
-# it and let a login in within SECONDS; the time is printed.
+# appear NAME ADDR PLEN SECONDS [dad]: add ADDR (IPv6 with duplicate
+# address detection if "dad"); the listener must log it, bind it and let a
+# login in within SECONDS; the time is printed.
 appear() {
 	local name=$1 a=$2 plen=$3 limit=$4 t0
 	t0=$(now_ms)
-	addr_add "$a/$plen"
+	if [ "${5:-}" = dad ]; then
+		ip netns exec "$NS_S" sysctl -qw net.ipv6.conf.vs.accept_dad=1
+		ip -n "$NS_S" addr add "$a/$plen" dev vs
+	else
+		addr_add "$a/$plen"
+	fi
 	if ! wait_log "$T/$name.log" "$(listening "$a")" 1 "$limit"; then
 		fail "$name/bound-$a" "no '$(listening "$a")' within ${limit}s"
 		return
@@ -52,7 +62,7 @@ appear() {
 
 # scenario NAME SSHD LIMIT: the whole story with one build.
 scenario() {
-	local name=$1 limit=$3 a
+	local name=$1 limit=$3 a n
 	SSHD=$2/sshd
 	config "$T/$name.conf" "ListenAddress 127.0.0.1" \
 	    "ListenAddressNonlocal $SERVER4" "ListenAddressNonlocal $SERVER6"
@@ -75,17 +85,34 @@ scenario() {
 		    login_fails "$NS_C" "$a" "$PORT"
 	done
 	appear "$name" "$SERVER4" 24 "$limit"
-	appear "$name" "$SERVER6" 64 "$limit"
+	if [ "$name" = periodic ]; then
+		appear "$name" "$SERVER6" 64 "$limit" dad
+		check "$name/v6-after-dad" "$SERVER6 was still tentative when bound" \
+		    test "$(ip -n "$NS_S" -6 addr show dev vs to "$SERVER6" | grep -c tentative)" -eq 0
+		# Every address present: no timer, the listener sleeps.
+		sleep 1
+		n=$(wakeups 3)
+		check "$name/no-timer-while-present" "the listener woke up $n times in 3 s" \
+		    test "$n" = 0
+	else
+		appear "$name" "$SERVER6" 64 "$limit"
+	fi
 
-	# Removed and re-added: the socket stays bound, logins work again.
+	# Removed and re-added: the socket stays bound, logins work again
+	# (without notifications, and with every address present, nothing
+	# notices: there is no timer then).
 	addr_del "$SERVER4/24"
-	check "$name/removed-logged" "no '$(msg "$SERVER4" "no longer")'" \
-	    wait_log "$T/$name.log" "$(msg "$SERVER4" "no longer")" 1 "$limit"
+	if [ "$name" != periodic ]; then
+		check "$name/removed-logged" "no '$(msg "$SERVER4" "no longer")'" \
+		    wait_log "$T/$name.log" "$(msg "$SERVER4" "no longer")" 1 "$limit"
+	fi
 	check "$name/no-connect-while-removed" "a TCP connect to $SERVER4 worked while it was removed" \
 	    test "$(tcp_connect "$NS_C" "$SERVER4" "$PORT")" != connected
 	addr_add "$SERVER4/24"
-	check "$name/readded-logged" "'$(msg "$SERVER4" now)' not logged again" \
-	    wait_log "$T/$name.log" "$(msg "$SERVER4" now)" 2 "$limit"
+	if [ "$name" != periodic ]; then
+		check "$name/readded-logged" "'$(msg "$SERVER4" now)' not logged again" \
+		    wait_log "$T/$name.log" "$(msg "$SERVER4" now)" 2 "$limit"
+	fi
 	check "$name/login-after-readd" "no login after the re-add" \
 	    wait_login "$NS_C" "$SERVER4" "$PORT" 25
 	check "$name/bound-once" "$SERVER4 was bound $(count_log "$T/$name.log" "$(listening "$SERVER4")") times" \
@@ -96,6 +123,18 @@ scenario() {
 	kill "$SSHD_PID"
 	addr_del "$SERVER4/24"
 	addr_del "$SERVER6/64"
+}
+
+# wakeups SECONDS: how often the listener's ppoll() returned in SECONDS
+# ("unseen" if strace never saw it wait).
+wakeups() {
+	local out=$T/strace.$SSHD_PID
+	timeout "$1" strace -qq -p "$SSHD_PID" -e trace=ppoll,restart_syscall -o "$out" 2>/dev/null || true
+	if ! grep -qE '^(ppoll|restart_syscall)\(' "$out" 2>/dev/null; then
+		echo unseen
+		return
+	fi
+	grep -c ') = [0-9]' "$out" || true
 }
 
 ns_pair
@@ -129,8 +168,7 @@ check plain-absent/bind-failed "no bind failure logged" log_has "$T/plain.log" \
     "Bind to port $PORT on $ABSENT_PLAIN failed: Cannot assign requested address."
 check plain-absent/cannot-bind "no 'Cannot bind any address.'" log_has "$T/plain.log" "Cannot bind any address."
 
-# Without address notifications, the periodic check finds the address
-# (every 10 seconds).
+# Without address notifications, the timer finds the addresses.
 if [ "${NL_NOWATCH:-}" = none ]; then
 	note "periodic check not part of this run"
 elif [ -n "${NL_NOWATCH:-}" ]; then
