@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Churn: 16 non-local listeners while 10,000 address additions and removals
+# Churn: 16 non-local listeners (MAX_LISTEN_SOCKS; one address stays
+# present, 15 come and go) while 10,000 address additions and removals
 # (of watched and of unrelated addresses) go by and logins run in a loop.
 # Every login to the address that stays present succeeds, the listener
 # holds as many fds and about as much memory afterwards as before, and its
@@ -11,7 +12,7 @@ T_NAME='churn'
 setup
 PORT=2215
 EVENTS=10000
-NWATCH=16
+NWATCH=15
 
 ns_pair
 addr_add "$SERVER4/24"
@@ -34,24 +35,34 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$SSHD_PID/status"; }
 fds0=$(fds)
 rss0=$(rss_kb)
 
-# EVENTS address changes in one ip -batch: three watched additions and
-# removals for every unrelated pair.
-: >"$T/batch"
+# EVENTS address changes in CHUNKS ip -batch files, a tenth of a second
+# apart so that logins run meanwhile: three watched additions and removals
+# for every unrelated pair.
+CHUNKS=50
 for ((i = 0; i < EVENTS / 2; i++)); do
 	if ((i % 4 == 3)); then
 		a=198.51.100.$((200 + i % 40))
 	else
 		a=198.51.100.$((101 + i % NWATCH))
 	fi
-	printf 'addr add %s/32 dev vs\naddr del %s/32 dev vs\n' "$a" "$a" >>"$T/batch"
+	printf 'addr add %s/32 dev vs\naddr del %s/32 dev vs\n' "$a" "$a" \
+	    >>"$T/batch.$((i % CHUNKS))"
 done
+# churn: run the chunks; exit 1 if one failed.
+churn() {
+	local c
+	for ((c = 0; c < CHUNKS; c++)); do
+		ip -n "$NS_S" -batch "$T/batch.$c" || return 1
+		sleep 0.1
+	done
+}
 
 strace -qq -p "$SSHD_PID" -e trace=ppoll,bind -o "$T/strace.out" 2>/dev/null &
 STRACE=$!
 PIDS+=("$STRACE")
 sleep 1
 t0=$(now_ms)
-ip -n "$NS_S" -batch "$T/batch" &
+churn &
 BATCH=$!
 PIDS+=("$BATCH")
 logins=0 failed_logins=0
@@ -66,9 +77,9 @@ done
 batch_rc=0
 wait "$BATCH" || batch_rc=$?
 note "$EVENTS address events in $(since_ms "$t0") s, $logins logins during them"
-check churn-ran "ip -batch failed (exit $batch_rc)" test "$batch_rc" -eq 0
+check churn-ran "an ip -batch failed (exit $batch_rc)" test "$batch_rc" -eq 0
 check logins-during-churn "$failed_logins of $((logins + failed_logins)) logins failed" \
-    test "$failed_logins" -eq 0 -a "$logins" -gt 0
+    test "$failed_logins" -eq 0 -a "$logins" -ge 5
 sleep 2
 kill "$STRACE" 2>/dev/null || true
 wait "$STRACE" 2>/dev/null || true

@@ -13,7 +13,7 @@ set -eu
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BASE=${NL_BASE:-9.2p1}
-FILES="misc.c openbsd-compat/port-net.c servconf.c sshd.c"
+FILES="misc.c openbsd-compat/port-net.c servconf.c sshd.c nonlocal.c"
 COMPILERS="gcc clang"
 BRANCHES="linux freebsd freebsd-old openbsd nooption"
 WARN_FLAGS="-O2 -Wall -Wextra"
@@ -83,7 +83,10 @@ main() {
 		fi
 		for f in $FILES; do
 			key=$cc/$(basename "$f")
-			if ! warnings "$cc" "${objs[upstream]}" "$f" >"$WORK/base" 2>"$WORK/err"; then
+			if [ ! -f "${objs[upstream]}/$f" ]; then
+				# A file of the series' own: no warning at all.
+				: >"$WORK/base"
+			elif ! warnings "$cc" "${objs[upstream]}" "$f" >"$WORK/base" 2>"$WORK/err"; then
 				fail "$key" "upstream does not compile: $(head -n 1 "$WORK/err")"
 				continue
 			fi
