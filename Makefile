@@ -5,7 +5,7 @@ BASE ?= 9.2p1
 SHELL = /bin/bash
 
 .PHONY: all demo check deps fetch prepare export build regress-full \
-	deb rpm upstream-mbox bench analyze clean distclean
+	deb rpm upstream-mbox bench analyze mutate fuzz clean distclean
 
 all: check
 
@@ -48,6 +48,14 @@ upstream-mbox:
 
 bench:
 	./bench/run
+
+# Mutation check of the tests (about 45 minutes; not part of check).
+mutate: deps
+	./scripts/mutate
+
+# The notification readers under libFuzzer, for longer than check does.
+fuzz: deps
+	./scripts/fuzz --seconds 120
 
 # Static analysis (scan-build, cppcheck) of the files the series touches.
 analyze:

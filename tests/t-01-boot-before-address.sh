@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Boot before the address: sshd starts with non-local listeners for an IPv4
 # and an IPv6 address that do not exist yet (plus one plain loopback
-# listener), logs that they are not configured, and serves logins on them
-# as soon as the addresses are added, without a restart.
+# listener, and a plain one on an absent address, which fails as upstream
+# and gets no non-local retry), logs that they are not configured, and
+# serves logins on them as soon as the addresses are added, without a
+# restart.
 set -eu
 T_NAME='boot-before-address'
 . "$(dirname "$0")/lib.sh"
 setup
 PORT=2201
+PLAIN_ABSENT=198.51.100.21
 
 ns_pair
 sshd_config "$T/sshd_config"
@@ -16,6 +19,7 @@ Port $PORT
 ListenAddressNonlocal $SERVER4
 ListenAddressNonlocal [$SERVER6]:$PORT
 ListenAddress 127.0.0.1
+ListenAddress $PLAIN_ABSENT
 EOF
 start_sshd "$T/sshd_config"
 
@@ -34,6 +38,11 @@ for a in "$SERVER4" "$SERVER6"; do
 done
 check loopback-plain "the plain loopback listener logged 'not configured yet'" \
     test "$(count_log "$log" "127.0.0.1 port $PORT is not configured")" -eq 0
+# A plain listener on an absent address fails exactly as upstream's does.
+check plain-absent-fails "no upstream bind failure for the plain $PLAIN_ABSENT" \
+    log_has "$log" "Bind to port $PORT on $PLAIN_ABSENT failed: Cannot assign requested address."
+check plain-absent-no-retry "the plain $PLAIN_ABSENT listener was bound or called non-local" \
+    test "$(count_log "$log" "$PLAIN_ABSENT port $PORT")" -eq 0
 check loopback-login "login on the plain 127.0.0.1 listener failed" \
     login_ok "$NS_S" 127.0.0.1 "$PORT"
 check no-login-before-address "login to $SERVER4 worked before the address existed" \

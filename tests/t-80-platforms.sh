@@ -32,6 +32,10 @@ PORT=2222
 V4=198.51.100.7
 V6=2001:db8::7
 V4_SUFFIX=198.51.100.9
+# Plain listeners on absent addresses: their first bind fails, so only they
+# show that a plain listener never gets the non-local retry.
+PLAIN4=198.51.100.8
+PLAIN6=2001:db8::8
 
 # The constants, as the platforms' headers define them: FreeBSD
 # netinet/in.h IP_BINDANY 24, netinet6/in6.h IPV6_BINDANY 64; FreeBSD 7's
@@ -60,9 +64,11 @@ skip() { printf 'SKIP platforms/%s: %s\n' "$1" "$2"; }
 
 # ---------------------------------------------------------------- outside
 
-# build_variant NAME: print the build dir of the patched tree for NAME.
+# build_variant NAME: print the build dir of the patched tree for NAME
+# (with FROM_TREE=1, of build/src/BASE's HEAD, in folders of its own).
 build_variant() {
-	local name=$1 extra
+	local name=$1 extra prefix=
+	[ "${FROM_TREE:-0}" != 1 ] || prefix=tree
 	if [ "$name" = linux ]; then
 		if [ -n "${NL_PATCHED:-}" ]; then
 			printf '%s\n' "$NL_PATCHED"
@@ -73,9 +79,9 @@ build_variant() {
 	fi
 	extra=${CONFIGURE[$name]}
 	if [ -n "$extra" ]; then
-		"$TOP/scripts/build" "$BASE" "$name" "${NO_LINUX[@]}" "$extra"
+		"$TOP/scripts/build" "$BASE" "$prefix$name" "${NO_LINUX[@]}" "$extra"
 	else
-		"$TOP/scripts/build" "$BASE" "$name" "${NO_LINUX[@]}"
+		"$TOP/scripts/build" "$BASE" "$prefix$name" "${NO_LINUX[@]}"
 	fi
 }
 
@@ -263,8 +269,9 @@ stop_sshd() {
 }
 
 # calls TAG ADDR: what the listener process did to the socket it finally
-# bound to ADDR:PORT, in order: "LEVEL:OPT=VALUE" for each option set and
-# "bind:ERRNO" for each bind ("-" when no socket got bound).
+# bound to ADDR:PORT (or, if none got bound, to the last one it tried), in
+# order: "LEVEL:OPT=VALUE" for each option set and "bind:ERRNO" for each
+# bind ("-" when no socket tried ADDR:PORT).
 calls() {
 	local tag=$1 addr=$2 pid
 	pid=$(cat "$WORK/listener-$tag")
@@ -285,7 +292,8 @@ calls() {
 	$2 == "bind" && $5 == addr && $6 == port {
 		fd = field("fd")
 		seq[fd] = seq[fd] " bind:" field("errno")
-		if (field("ret") == "0") { out = seq[fd]; found = 1 }
+		if (field("ret") == "0" || !bound) { out = seq[fd]; found = 1 }
+		if (field("ret") == "0") bound = 1
 	}
 	END { if (found) print substr(out, 2); else print "-" }
 	' "$WORK/rec-$tag.log"
@@ -385,6 +393,8 @@ ListenAddressNonlocal $V4
 ListenAddress [$V6]:$PORT nonlocal
 ListenAddress 127.0.0.1
 ListenAddress [::1]:$PORT
+ListenAddress $PLAIN4
+ListenAddress [$PLAIN6]:$PORT
 EOF
 }
 
@@ -426,6 +436,11 @@ check_branch() {
 	fi
 	expect_calls "$tag" ::1 "1:2=1 41:26=1 bind:0" "$v/plain-ipv6-v6only-only"
 	no_nonlocal_calls "$tag" 127.0.0.1 "$v/plain-ipv4-no-nonlocal-option"
+	expect_calls "$tag" "$PLAIN4" "1:2=1 bind:99" "$v/plain-absent-ipv4-no-retry"
+	expect_calls "$tag" "$PLAIN6" "1:2=1 41:26=1 bind:99" "$v/plain-absent-ipv6-no-retry"
+	expect_log "$tag" "$v/plain-absent-fails" \
+	    "Bind to port $PORT on $PLAIN4 failed: Cannot assign requested address." \
+	    "Bind to port $PORT on $PLAIN6 failed: Cannot assign requested address."
 	expect_log "$tag" "$v/plain-log" "Server listening on 127.0.0.1 port $PORT." \
 	    "Server listening on ::1 port $PORT."
 	expect_no_log "$tag" "$v/plain-no-nonlocal-log" "Non-local listen address 127.0.0.1"
