@@ -142,7 +142,7 @@ check_routesock() {
 			elif [ -n "$out" ]; then
 				fail "routesock/$layout/$cc" "warning: $(grep -m1 warning <<<"$out")"
 			elif ! "$cc" -I"$TOP/tests/bsd-route/$layout" -I"$obj" -DHAVE_CONFIG_H -E \
-			    "$obj/nonlocal.c" 2>/dev/null | grep -qF 'socket(16, SOCK_RAW, 0)'; then
+			    "$obj/nonlocal.c" 2>/dev/null | grep -qF 'u.rtm.rtm_version != '; then
 				fail "routesock/$layout/$cc" "the routing socket branch was not the one compiled"
 			else
 				pass "routesock/$layout/$cc"
