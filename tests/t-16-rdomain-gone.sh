@@ -24,6 +24,10 @@ printf '%s\n' "Port $PORT" "ListenAddress $SERVER4" \
 start_sshd "$T/sshd_config"
 wait_log "$T/sshd.log" "Server listening on $ADDR port $PORT rdomain $DEV." ||
     { fail starts "sshd did not start: $(tail -n 2 "$T/sshd.log")"; finish; }
+# The absent address's line names its routing domain, as "Server
+# listening" does.
+check absent-line-names-rdomain "$(grep -m1 'is not configured yet' "$T/sshd.log" || echo 'no such line')" \
+    log_has "$T/sshd.log" "Non-local listen address $ADDR port $PORT rdomain $DEV is not configured yet."
 
 ip -n "$NS_S" link del "$DEV"
 # Address changes that make the watch check its addresses again.
