@@ -155,4 +155,30 @@ sleep 3
 check warning-is-info "the message is logged at LogLevel ERROR" \
     test "$(count_log "$T/quiet.log" "still not configured")" -eq 0
 check quiet-alive "sshd with LogLevel ERROR died: $(tail -n 1 "$T/quiet.log")" sshd_alive
+
+# Once every non-local address is present, the warning time's deadline no
+# longer matters: the listener blocks in ppoll() with no timeout at all
+# (read from /proc/PID/syscall: the call's number and its third argument,
+# the timeout pointer, 0 for none).
+case $(uname -m) in
+x86_64) PPOLL_NR=271 ;;
+aarch64) PPOLL_NR=73 ;;
+*) PPOLL_NR= ;;
+esac
+LATE4=198.51.100.77
+sshd_config "$T/late_config"
+printf '%s\n' "Port $PORT_A" "ListenAddressNonlocal $LATE4" >>"$T/late_config"
+start_sshd "$T/late_config" late
+if [ -z "$PPOLL_NR" ]; then
+	printf 'SKIP %s/no-deadline-while-present%s: no ppoll number for %s\n' "$T_NAME" "$TAG" "$(uname -m)"
+elif wait_log "$T/late.log" "Server listening on $LATE4 port $PORT_A."; then
+	addr_add "$LATE4/32"
+	wait_log "$T/late.log" "$(msg "$LATE4" now)" || true
+	sleep 0.5
+	read -r nr _ _ tsp _ <"/proc/$SSHD_PID/syscall" || nr=
+	check no-deadline-while-present "the listener waits in syscall $nr with timeout pointer $tsp while every non-local address is present" \
+	    test "$nr" = "$PPOLL_NR" -a "$tsp" = 0x0
+else
+	fail no-deadline-while-present "sshd with $LATE4 did not start"
+fi
 finish
