@@ -99,3 +99,128 @@ apply_series() {
 	done
 	rm -f "$dest.am.log"
 }
+
+# ------------------------------------------------------------------------
+# Every process a test starts ends with that test.
+#
+# contain REPORT CMD...: run CMD (stdin /dev/null) and, once it has ended,
+# kill every process it started that is still running, writing one line
+# "PID COMMAND-LINE" per such process to REPORT (left empty if there was
+# none).  The exit status is CMD's.  As root, CMD runs under PID 1 of a
+# PID namespace of its own (unshare --pid --fork --kill-child --mount-proc):
+# whatever is alive in it is a leftover, and the kernel kills the whole
+# namespace when that PID 1 exits, also when contain itself is killed.
+# The namespace also gets a private /run/netns, so that the network
+# namespaces a test names (tests/lib.sh: nlt$$-server, and $$ is now the
+# same small number in every test) never meet another test's and vanish
+# with it.  Elsewhere (or with CONTAIN_PIDNS=no) CMD gets a session and
+# process group of its own and a mark in its environment, and what is
+# left in that session or group or carries the mark is killed; a daemon
+# that both starts a session and overwrites its environment (sshd's
+# setproctitle does) escapes that fallback.
+contain() {
+	local report=$1
+	shift
+	: >"$report"
+	if contain_pidns; then
+		unshare --pid --fork --kill-child --mount-proc bash -c \
+		    "$(declare -f proc_line contain_init); contain_init \"\$@\"" \
+		    contain "$report" "$@"
+	else
+		contain_group "$report" "$@"
+	fi
+}
+
+# contain_pidns: contain can use a PID namespace here (root, unshare).
+contain_pidns() {
+	if [ -z "${CONTAIN_PIDNS:-}" ]; then
+		CONTAIN_PIDNS=no
+		if [ "$(id -u)" -eq 0 ] &&
+		    unshare --pid --fork --kill-child --mount-proc true 2>/dev/null; then
+			CONTAIN_PIDNS=yes
+		fi
+	fi
+	[ "$CONTAIN_PIDNS" = yes ]
+}
+
+# contain_init REPORT CMD...: PID 1 of contain's namespace.
+contain_init() {
+	local report=$1 rc=0 d
+	shift
+	mkdir -p /run/netns && mount -t tmpfs -o mode=0755 contain /run/netns ||
+	    echo "contain: no private /run/netns" >&2
+	"$@" </dev/null || rc=$?
+	for d in /proc/[0-9]*; do
+		[ "${d#/proc/}" != 1 ] || continue
+		proc_line "${d#/proc/}" >>"$report" && kill -KILL "${d#/proc/}" 2>/dev/null
+	done
+	exit "$rc"
+}
+
+# contain_group REPORT CMD...: contain's fallback (see contain).
+contain_group() {
+	local report=$1 mark pid rc=0 d p stat pgrp sid
+	shift
+	mark=NL_CONTAIN=$$.$SRANDOM
+	env "$mark" setsid "$@" </dev/null &
+	pid=$!
+	wait "$pid" || rc=$?
+	# The kernel does not reuse the number of a process group or session
+	# that still has members, so pgrp/sid == pid is ours.
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
+		{ read -r stat <"$d/stat"; } 2>/dev/null || continue
+		read -r _ _ pgrp sid _ <<<"${stat##*) }"
+		if [ "$pgrp" = "$pid" ] || [ "$sid" = "$pid" ] || proc_marked "$p" "$mark"; then
+			proc_line "$p" >>"$report" && kill -KILL "$p" 2>/dev/null
+		fi
+	done
+	return "$rc"
+}
+
+# proc_line PID: print "PID COMMAND-LINE" if PID is a live process (not a
+# zombie), else fail.  Builtins only, so that a scan of /proc starts no
+# process that would be found by it.
+proc_line() {
+	local stat comm a cmd=
+	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	comm=${stat#*(} comm=${comm%)*}
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ] || return 1
+	{ while IFS= read -r -d '' a || [ -n "$a" ]; do
+		cmd+=${cmd:+ }$a
+	done <"/proc/$1/cmdline"; } 2>/dev/null
+	# setproctitle pads with blanks
+	cmd=${cmd%"${cmd##*[![:space:]]}"}
+	printf '%s %s\n' "$1" "${cmd:-[$comm]}"
+}
+
+# joined FILE: the lines of FILE on one line, separated by "; ".
+joined() {
+	local l out=
+	while IFS= read -r l; do out+=${out:+; }$l; done <"$1"
+	printf '%s\n' "$out"
+}
+
+# proc_marked PID NAME=VALUE: the environment PID started with holds it.
+proc_marked() {
+	local e
+	{ while IFS= read -r -d '' e; do
+		[ "$e" != "$2" ] || return 0
+	done <"/proc/$1/environ"; } 2>/dev/null
+	return 1
+}
+
+# marked_processes NAME=VALUE: "PID COMMAND-LINE" of every live process
+# but this shell whose environment holds NAME=VALUE.
+marked_processes() {
+	local d p
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		[ "$p" != $$ ] && [ "$p" != "$BASHPID" ] || continue
+		if proc_marked "$p" "$1"; then
+			proc_line "$p" || true
+		fi
+	done
+}

@@ -136,6 +136,7 @@ strace_stop() {
 }
 # traced REGEX [RESULT]: how many of the listener's traced calls match
 # REGEX (and, if given, have RESULT in their line).
+# (RE goes through awk -v, which gawk unescapes: write "[(]", not "\\(".)
 traced() {
 	[ -f "$T/strace.out" ] || { echo 0; return; }
 	awk -v p="$SSHD_PID" -v re="$1" -v res="${2:-}" \
@@ -194,8 +195,8 @@ hostile() {
 	lines=$(($(wc -l <"$LOG") - lines0))
 	case $(watch_column 9) in 0 | gone) ;; *) note "$name: watch socket drops $(watch_column 9)" ;; esac
 	if [ -n "$STRACE" ]; then
-		binds=$(traced '^bind\(')
-		reads=$(traced '^recv(from|msg|mmsg)\(')
+		binds=$(traced '^bind[(]')
+		reads=$(traced '^recv(from|msg|mmsg)[(]')
 		[ "$(traced '^recv' ENOBUFS)" -eq 0 ] || note "$name: the listener's recv failed with ENOBUFS"
 		if [ "$reads" -eq 0 ]; then
 			fail "$name-no-probe" "strace never saw the listener read the datagrams"
@@ -253,7 +254,7 @@ sleep 0.5
 strace_stop
 if [ -n "$STRACE" ]; then
 	check kernel-notification-probes "strace saw no bind probe for the kernel's notification" \
-	    test "$(traced '^bind\(')" -gt 0
+	    test "$(traced '^bind[(]')" -gt 0
 fi
 check login-added "no login to $ABSENT4" wait_login "$NS_C" "$ABSENT4" "$PORT" 25
 check still-alive "sshd died" listener_alive
