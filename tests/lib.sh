@@ -241,3 +241,151 @@ since_ms() {
 	local d=$(($(now_ms) - $1))
 	printf '%d.%03d' $((d / 1000)) $((d % 1000))
 }
+
+# ------------------------------------------------------------------------
+# Several nodes on one segment, and the daemons that give them their
+# addresses (t-20 keepalived, t-21 DHCP, t-22 radvd).
+
+NS_LAN=nlt$$-lan
+LAN_PORTS=0
+DAEMON_PIDFILES=()
+DAEMON_NAMES=()
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds; fails
+# after SECONDS.
+wait_for() {
+	local limit=$1 i
+	shift
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# lan_add: namespace $NS_LAN holding the bridge br0, the segment that
+# lan_port plugs the nodes into.  IPv6 is off in it: it only switches
+# frames (VRRP multicast, ARP, neighbour discovery, DHCP broadcasts).
+lan_add() {
+	ns_add "$NS_LAN"
+	ip netns exec "$NS_LAN" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	    net.ipv6.conf.default.disable_ipv6=1
+	ip -n "$NS_LAN" link add br0 type bridge
+	ip -n "$NS_LAN" link set br0 up
+}
+
+# lan_port NS [MAC]: interface eth0 in NS, a veth whose peer is a port of
+# br0 in $NS_LAN; MAC (if given) is set before the link comes up, so that
+# its IPv6 addresses derive from it.
+lan_port() {
+	local ns=$1 mac=${2:-} peer
+	peer=p$((LAN_PORTS += 1))
+	ip -n "$NS_LAN" link add "$peer" type veth peer name eth0 netns "$ns"
+	ip -n "$NS_LAN" link set "$peer" master br0 up
+	[ -z "$mac" ] || ip -n "$ns" link set eth0 address "$mac"
+	ip -n "$ns" link set eth0 up
+}
+
+# ns_has_addr NS ADDR: ADDR is configured on an interface in NS.
+ns_has_addr() { [ -n "$(ip -n "$1" addr show to "$2" 2>/dev/null)" ]; }
+# ns_tentative NS ADDR: ADDR is in NS and still in duplicate address
+# detection.
+ns_tentative() { ip -n "$1" addr show to "$2" 2>/dev/null | grep -qw tentative; }
+
+# start_node_sshd NS NODE CONFIG [SSHD]: sshd -D (default $SSHD) in
+# namespace NS and in a UTS namespace of its own whose host name is NODE,
+# so that `uname -n` in a session tells which node answered; its log is
+# $T/NODE.log, its stderr $T/NODE.stderr.  Sets SSHD_PID.
+start_node_sshd() {
+	local ns=$1 node=$2 cfg=$3 bin=${4:-$SSHD}
+	# shellcheck disable=SC2016  # $0 and $@ of the inner sh
+	ip netns exec "$ns" unshare --uts sh -c 'hostname "$0" && exec "$@"' "$node" \
+	    "$bin" -D -f "$cfg" -E "$T/$node.log" 2>>"$T/$node.stderr" </dev/null &
+	SSHD_PID=$!
+	PIDS+=("$SSHD_PID")
+}
+
+# node_login NS ADDR PORT: log in to ADDR port PORT and print the host name
+# of the node that answered; fails if the login fails or the session's
+# server address ($SSH_CONNECTION) is not ADDR port PORT.
+node_login() {
+	local out node sa sp
+	# shellcheck disable=SC2016  # expanded by the remote shell
+	out=$(ssh_run "$1" "$2" "$3" 'echo "$(uname -n) $SSH_CONNECTION"' \
+	    2>>"$T/ssh.stderr") || return 1
+	read -r node _ _ sa sp _ <<<"$out"
+	[ "$sa" = "$2" ] && [ "$sp" = "$3" ] || return 1
+	printf '%s\n' "$node"
+}
+
+# wait_node NS ADDR PORT NODE [TRIES]: retry node_login (default 15 tries)
+# until NODE answers; LAST_NODE is the last answer ("none" if no login).
+wait_node() {
+	local i
+	for ((i = 0; i < ${5:-15}; i++)); do
+		LAST_NODE=$(node_login "$1" "$2" "$3") || LAST_NODE=none
+		[ "$LAST_NODE" != "$4" ] || return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# daemon_track PIDFILE NAME: a daemon (command name NAME) that writes its
+# pid to PIDFILE; every tracked daemon is stopped on exit (the EXIT trap
+# becomes daemons_exit).
+daemon_track() {
+	DAEMON_PIDFILES+=("$1")
+	DAEMON_NAMES+=("$2")
+	trap daemons_exit EXIT
+}
+
+# daemons_exit: stop the tracked daemons, then cleanup, with the script's
+# exit status (errexit off: a daemon already gone must not skip cleanup).
+daemons_exit() {
+	local rc=$?
+	set +e
+	daemons_stop
+	(exit "$rc")
+	cleanup
+}
+
+# daemon_wait PIDFILE [SECONDS]: wait (default 10 s) until PIDFILE names a
+# running process.
+daemon_wait() {
+	# shellcheck disable=SC2016  # $0 of the inner bash
+	wait_for "${2:-10}" bash -c '[ -s "$0" ] && kill -0 "$(cat "$0")" 2>/dev/null' "$1"
+}
+
+# proc_gone PID: PID has exited (or is a zombie).
+proc_gone() {
+	[ ! -d "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# daemon_stop PIDFILE NAME: SIGTERM to the process PIDFILE names, if its
+# command is NAME; wait up to 5 s for it to exit, then SIGKILL.  Fails if
+# PIDFILE names no such process.
+daemon_stop() {
+	local pid
+	pid=$(cat "$1" 2>/dev/null) || return 1
+	[[ $pid =~ ^[0-9]+$ ]] || return 1
+	[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] || return 1
+	kill "$pid" 2>/dev/null || true
+	wait_for 5 proc_gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+}
+
+# daemons_stop: daemon_stop every tracked daemon that is still running.
+daemons_stop() {
+	local i
+	for i in "${!DAEMON_PIDFILES[@]}"; do
+		daemon_stop "${DAEMON_PIDFILES[$i]}" "${DAEMON_NAMES[$i]}" || true
+	done
+}
+
+# need_cmd CMD PACKAGE: SKIP the test unless CMD is installed.
+need_cmd() {
+	command -v "$1" >/dev/null ||
+	    skip_all "$1 is not installed (Debian package $2: scripts/install-deps test)"
+}
+
+# The daemons live in sbin, which a non-login root shell may lack.
+case :$PATH: in *:/usr/sbin:*) ;; *) PATH=$PATH:/usr/sbin:/sbin ;; esac
