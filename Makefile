@@ -5,7 +5,7 @@ BASE ?= 9.2p1
 SHELL = /bin/bash
 
 .PHONY: all demo check deps fetch prepare export build regress-full \
-	deb rpm upstream-mbox bench analyze mutate fuzz clean distclean
+	deb rpm upstream-mbox upstream-ci bench analyze mutate fuzz clean distclean
 
 all: check
 
@@ -46,6 +46,13 @@ rpm:
 upstream-mbox:
 	./packaging/upstream/build
 
+# Upstream's own CI configurations (.github/configs), master unpatched and
+# patched, into UPSTREAM-CI.md (hours; CONFIGS="pam krb5" for some).
+upstream-ci:
+	@test -n "$(OPENSSH_GIT)" || { echo "make upstream-ci: needs OPENSSH_GIT=/path/to/openssh-portable (a git dir or checkout)" >&2; exit 1; }
+	./scripts/install-deps build upstream-ci
+	OPENSSH_GIT="$(OPENSSH_GIT)" ./scripts/upstream-ci $(CONFIGS)
+
 bench:
 	./bench/run
 
@@ -53,7 +60,8 @@ bench:
 mutate: deps
 	./scripts/mutate
 
-# The notification readers under libFuzzer, for longer than check does.
+# The notification readers and the ListenAddress parser under libFuzzer,
+# for longer than check does.
 fuzz: deps
 	./scripts/fuzz --seconds 120
 
