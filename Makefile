@@ -5,7 +5,7 @@ BASE ?= 9.2p1
 SHELL = /bin/bash
 
 .PHONY: all demo check deps fetch prepare export build regress-full \
-	deb rpm upstream-mbox upstream-ci bench analyze mutate fuzz clean distclean
+	deb deb-update rpm upstream-mbox upstream-ci bench analyze mutate fuzz clean distclean
 
 all: check
 
@@ -37,8 +37,14 @@ build:
 regress-full: deps
 	./scripts/regress-full $(BASE)
 
+# Debian packages and their apt repository: trixie (default) or
+# SUITE=bookworm.  deb-update rebuilds when Debian publishes a new revision.
+SUITE ?= trixie
 deb:
-	./packaging/debian/build
+	SUITE=$(SUITE) ./packaging/debian/build
+
+deb-update:
+	./packaging/debian/update
 
 rpm:
 	./packaging/rpm/build

@@ -14,7 +14,8 @@
 #
 # The sshd is built from Debian 12's tree with Debian's patches, the
 # series and the Debian-only patches (packaging/debian/build --tree,
-# reused when unchanged); NL_DEBIAN_TREE=DIR runs another such build, e.g.
+# reused when unchanged); NL_DEBIAN_SUITE=trixie takes Debian 13's tree
+# instead (t-31); NL_DEBIAN_TREE=DIR runs another such build, e.g.
 # WITH_DEBIAN_ONLY=no packaging/debian/build --tree (then the checks of
 # the line fail).
 set -eu
@@ -36,12 +37,12 @@ command -v cc >/dev/null || skip_all "no C compiler (cc) for sd-listen"
 cc -O -Wall -o "$T/sd-listen" "$TESTS/sd-listen.c" || { fail sd-listen-build "cc failed"; finish; }
 if [ -n "${NL_DEBIAN_TREE:-}" ]; then
 	deb=$NL_DEBIAN_TREE
-elif ! deb=$("$TOP/packaging/debian/build" --tree 2>"$T/tree.stderr"); then
+elif ! deb=$(SUITE=${NL_DEBIAN_SUITE:-bookworm} "$TOP/packaging/debian/build" --tree 2>"$T/tree.stderr"); then
 	fail debian-tree "packaging/debian/build --tree failed: $(tail -n 1 "$T/tree.stderr")"
 	finish
 fi
 [ -x "$deb/sshd" ] || { fail debian-tree "no sshd in $deb"; finish; }
-grep -q '^#define HAVE_SYSTEMD 1' "$deb/config.h" ||
+grep -Eq '^#define (HAVE_SYSTEMD|SYSTEMD_SOCKET_ACTIVATION) 1' "$deb/config.h" ||
     { fail debian-tree "$deb was built without systemd support"; finish; }
 SSHD=$deb/sshd
 note "sshd from ${deb#"$TOP"/}"
@@ -85,7 +86,14 @@ ns_pair
 # A routing domain is a device on Linux (a veth will do for the parser).
 ip -n "$NS_S" link add "$RDOM" type veth peer name "${RDOM}p"
 ip -n "$NS_S" link set "$RDOM" up
+# tree_helpers: from 10.0p1 on the listener runs sshd-session (and
+# sshd-auth) for each connection: the tree's, not the system's.
+tree_helpers() {
+	[ ! -x "$deb/sshd-session" ] || echo "SshdSessionPath $deb/sshd-session"
+	[ ! -x "$deb/sshd-auth" ] || echo "SshdAuthPath $deb/sshd-auth"
+}
 sshd_config "$T/sshd_config"
+tree_helpers >>"$T/sshd_config"
 cat >>"$T/sshd_config" <<EOF
 Port $PORT4
 ListenAddressNonlocal $SERVER4
@@ -154,6 +162,7 @@ stop_sshd
 #    connection attempt; an absent address it cannot bind, so 127.0.0.1).
 if command -v systemd-socket-activate >/dev/null; then
 	sshd_config "$T/ssa_config"
+	tree_helpers >>"$T/ssa_config"
 	printf '%s\n' "Port $PORT_SSA" "ListenAddressNonlocal $SERVER4" >>"$T/ssa_config"
 	ip netns exec "$NS_S" systemd-socket-activate --listen="127.0.0.1:$PORT_SSA" \
 	    "$SSHD" -D -f "$T/ssa_config" -E "$T/ssa.log" 2>>"$T/ssa.stderr" </dev/null &
