@@ -146,3 +146,68 @@ median() {
 		if (n == 0) exit 1
 		printf "%.6f\n", (n % 2) ? v[int(n / 2)] : (v[n / 2 - 1] + v[n / 2]) / 2 }'
 }
+
+# ratio_ci [SEED]: paired ratio with a 95% bootstrap interval.  Each line
+# on stdin is one round: "A_COST A_COUNT B_COST B_COUNT".  The ratio is
+# (sum A_COST / sum A_COUNT) / (sum B_COST / sum B_COUNT); the interval is
+# the 2.5 and 97.5 percentiles of that ratio over 2000 resamples of whole
+# rounds, so what a round's drift does to both sides stays paired.  The
+# seed is fixed: the same figures give the same interval.  Prints "RATIO LO
+# HI ROUNDS NEEDED": NEEDED is how many rounds would bring the interval
+# within +-1% of the ratio, from its width scaling as 1/sqrt(rounds).
+ratio_ci() {
+	awk -v seed="${1:-1}" '
+	{ a[n] = $1; ac[n] = $2; b[n] = $3; bc[n] = $4; n++ }
+	function ratio(sa, sac, sb, sbc) { return (sa / sac) / (sb / sbc) }
+	END {
+		if (n == 0) exit 1
+		for (i = 0; i < n; i++) { sa += a[i]; sac += ac[i]; sb += b[i]; sbc += bc[i] }
+		r = ratio(sa, sac, sb, sbc)
+		srand(seed)
+		B = 2000
+		for (k = 0; k < B; k++) {
+			sa = sac = sb = sbc = 0
+			for (i = 0; i < n; i++) {
+				j = int(rand() * n)
+				sa += a[j]; sac += ac[j]; sb += b[j]; sbc += bc[j]
+			}
+			t[k] = ratio(sa, sac, sb, sbc)
+		}
+		asort(t)
+		lo = t[int(0.025 * B) + 1]; hi = t[int(0.975 * B)]
+		hw = (hi - r > r - lo) ? hi - r : r - lo
+		need = n * (hw / r / 0.01) ^ 2
+		need = (need == int(need)) ? need : int(need) + 1
+		printf "%.4f %.4f %.4f %d %d\n", r, lo, hi, n, need
+	}'
+}
+
+# median_diff_ci FILE_A FILE_B [SEED]: median of A minus median of B with a
+# 95% bootstrap interval (each file resampled on its own, 2000 times; fixed
+# seed), microseconds in, milliseconds out: "DIFF LO HI".  "never" lines
+# are left out.  An interval that holds 0 means the two differ by no more
+# than their own spread explains: within noise.
+median_diff_ci() {
+	awk -v seed="${3:-1}" '
+	function med(v, m,   s, i) {
+		for (i = 0; i < m; i++) s[i + 1] = v[i]
+		asort(s)
+		return (m % 2) ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+	}
+	$1 == "never" { next }
+	FILENAME == ARGV[1] { a[na++] = $1; next }
+	{ b[nb++] = $1 }
+	END {
+		if (na == 0 || nb == 0) exit 1
+		d = med(a, na) - med(b, nb)
+		srand(seed)
+		B = 2000
+		for (k = 0; k < B; k++) {
+			for (i = 0; i < na; i++) ra[i] = a[int(rand() * na)]
+			for (i = 0; i < nb; i++) rb[i] = b[int(rand() * nb)]
+			t[k] = med(ra, na) - med(rb, nb)
+		}
+		asort(t)
+		printf "%.2f %.2f %.2f\n", d / 1000, t[int(0.025 * B) + 1] / 1000, t[int(0.975 * B)] / 1000
+	}' "$1" "$2"
+}
