@@ -21,6 +21,32 @@ say() { printf '%s\n' "$*"; }
 warn() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { warn "$*"; exit 1; }
 
+# debian_mirror: the mirror this machine's apt uses for Debian itself
+# (DEBIAN_MIRROR overrides it).
+debian_mirror() {
+	if [ -n "${DEBIAN_MIRROR:-}" ]; then
+		printf '%s\n' "$DEBIAN_MIRROR"
+		return
+	fi
+	# shellcheck disable=SC2016
+	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
+	    awk '$2 !~ /-/ && $1 !~ /security/ { print $1; exit }'
+}
+
+# security_mirror: the same for Debian's security archive
+# (DEBIAN_SECURITY_MIRROR overrides it).
+security_mirror() {
+	local m
+	if [ -n "${DEBIAN_SECURITY_MIRROR:-}" ]; then
+		printf '%s\n' "$DEBIAN_SECURITY_MIRROR"
+		return
+	fi
+	# shellcheck disable=SC2016
+	m=$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null |
+	    awk '/security/ { print $1; exit }')
+	printf '%s\n' "${m:-http://deb.debian.org/debian-security/}"
+}
+
 # load_base NAME: read bases/NAME into the BASE_* variables.
 load_base() {
 	local name=$1 f=$TOP/bases/$1

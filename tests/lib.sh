@@ -251,6 +251,33 @@ LAN_PORTS=0
 DAEMON_PIDFILES=()
 DAEMON_NAMES=()
 
+# netlink_groups PID: the groups of each netlink route socket PID holds.
+netlink_groups() {
+	local pid=$1 inodes
+	inodes=$(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+	    sed 's/socket:\[\(.*\)\]/\1/')
+	[ -n "$inodes" ] || return 0
+	# sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+	awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+	    NR > 1 && $2 == 0 && ($10 in want) { print $4 }' "/proc/$pid/net/netlink"
+}
+
+# boot_node_sshd NS NAME ADDR PORT: sshd on NS whose only listener is
+# ADDR:PORT, not configured yet (tests/t-21, t-22): it must start and say
+# so, or the test ends.  Its log is $T/NAME.log.
+boot_node_sshd() {
+	local ns=$1 name=$2 addr=$3 port=$4 log=$T/$2.log
+	sshd_config "$T/sshd_config"
+	printf '%s\n' "Port $port" "ListenAddressNonlocal $addr" >>"$T/sshd_config"
+	start_node_sshd "$ns" "$name" "$T/sshd_config"
+	if ! wait_log "$log" "Server listening on $addr port $port."; then
+		fail listening "sshd did not start: $(tr -d '\r' <"$log" | tail -n 3 | tr '\n' '|')"
+		finish
+	fi
+	check not-configured "no 'not configured yet' line for $addr" \
+	    log_has "$log" "Non-local listen address $addr port $port is not configured yet."
+}
+
 # wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds; fails
 # after SECONDS.
 wait_for() {

@@ -37,16 +37,6 @@ warning() {
 	printf 'non-local listen address %s is still not configured %d seconds after start-up' "$1" "$WARN"
 }
 
-# netlink_groups PID: the groups of each netlink route socket PID holds.
-netlink_groups() {
-	local pid=$1 inodes
-	inodes=$(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
-	    sed 's/socket:\[\(.*\)\]/\1/')
-	[ -n "$inodes" ] || return 0
-	# sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-	awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-	    NR > 1 && $2 == 0 && ($10 in want) { print $4 }' "/proc/$pid/net/netlink"
-}
 
 # wakeups PID SECONDS: how many times PID's ppoll() returned in SECONDS,
 # or "unseen" if strace did not see PID waiting in ppoll() at all (it could

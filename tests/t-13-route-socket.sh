@@ -73,17 +73,6 @@ setup
 msg() { printf 'non-local listen address %s is %s configured' "$1" "$2"; }
 listening() { printf 'Server listening on %s port %s.' "$1" "$2"; }
 
-# wait_until SECONDS CMD...: poll CMD every 0.1 s, bounded.
-wait_until() {
-	local limit=$1 i
-	shift
-	for ((i = 0; i < limit * 10; i++)); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # shim_count NAME REGEX: lines of the listener's (SSHD_PID) shim log
 # matching "PID REGEX".
 shim_count() {
@@ -128,7 +117,7 @@ start_route() {
 
 stop_sshd() {
 	kill "$SSHD_PID" 2>/dev/null || true
-	wait_until 5 sshd_gone || kill -9 "$SSHD_PID" 2>/dev/null || true
+	wait_for 5 sshd_gone || kill -9 "$SSHD_PID" 2>/dev/null || true
 }
 
 # config FILE NAME LINE...: the common configuration, its own pid file.
@@ -193,7 +182,7 @@ expect_ignored() {
 	r0=$(reads "$name")
 	p0=$(probes "$name")
 	send "$name" "$c"
-	if ! wait_until 10 at_least reads "$name" $((r0 + k)); then
+	if ! wait_for 10 at_least reads "$name" $((r0 + k)); then
 		fail "$l/ignored-${c%=*}" "sshd read $(($(reads "$name") - r0)) of $k datagrams"
 		return
 	fi
@@ -208,7 +197,7 @@ expect_hint() {
 	local l=$1 name=$2 c=$3 what=${4:-hint-$3} p0
 	p0=$(probes "$name")
 	send "$name" "$c"
-	wait_until 5 at_least probes "$name" $((p0 + 2)) || true
+	wait_for 5 at_least probes "$name" $((p0 + 2)) || true
 	sleep 0.3
 	check "$l/$what" "$c caused $(($(probes "$name") - p0)) probes, want 2" \
 	    test "$(probes "$name")" -eq $((p0 + 2))
@@ -238,11 +227,11 @@ dad() {
 		    test "$(count_log "$log" "$(msg "$SERVER6" now)")" -eq "$n"
 	fi
 	if [ "$how" = chgaddrattr ]; then
-		wait_until 10 dad_ended "$SERVER6" || true
+		wait_for 10 dad_ended "$SERVER6" || true
 		p0=$(probes "$name")
 		send "$name" chgaddrattr
 		check "$l/dad-chgaddrattr-hint" "RTM_CHGADDRATTR caused no probe" \
-		    wait_until 2 at_least probes "$name" $((p0 + 2))
+		    wait_for 2 at_least probes "$name" $((p0 + 2))
 		check "$l/dad-chgaddrattr-configured" "no '$(msg "$SERVER6" now)' 2 s after DAD ended" \
 		    wait_log "$log" "$(msg "$SERVER6" now)" $((n + 1)) 2
 	else
@@ -262,7 +251,7 @@ layout() {
 	    "ListenAddressNonlocal $SERVER4" "ListenAddressNonlocal $SERVER6"
 	start_route "$l" "$name" "$T/$name.conf"
 	if ! wait_log "$log" "Bind to port $port on $SERVER6 deferred" 1 10 ||
-	    ! wait_until 5 has_shim "$name" 'route-socket '; then
+	    ! wait_for 5 has_shim "$name" 'route-socket '; then
 		fail "$l/starts" "sshd did not start: $(tail -n 2 "$log" | tr -d '\r')"
 		stop_sshd
 		return
@@ -331,7 +320,7 @@ layout() {
 
 	# After SIGHUP the re-executed listener opens the socket again.
 	kill -HUP "$SSHD_PID"
-	if wait_until 10 has_shim "$name" 'route-socket ' 2 &&
+	if wait_for 10 has_shim "$name" 'route-socket ' 2 &&
 	    wait_log "$log" "$(listening "$SERVER6" "$port")" 2 10; then
 		sleep 1
 		expect_hint "$l" "$name" enobufs hint-after-sighup
@@ -360,7 +349,7 @@ rdomain_tablefilter() {
 	config "$T/$name.conf" "$name" "Port $port" \
 	    "ListenAddressNonlocal $RDOMAIN_ADDR rdomain $dev"
 	start_route openbsd "$name" "$T/$name.conf"
-	if wait_until 10 has_shim "$name" 'route-socket '; then
+	if wait_for 10 has_shim "$name" 'route-socket '; then
 		sleep 0.5
 		check openbsd/rdomain-tablefilter "no ROUTE_TABLEFILTER $RTABLE_ANY: $(grep -F route-setsockopt "$T/$name.shim" | tr '\n' ';')" \
 		    has_shim "$name" "route-setsockopt level=$PF_ROUTE opt=$ROUTE_TABLEFILTER value=$RTABLE_ANY\$"

@@ -56,16 +56,8 @@ daemon_track "$T/dnsmasq.pid" dnsmasq
 check dnsmasq-running "dnsmasq wrote no pid file" daemon_wait "$T/dnsmasq.pid"
 
 # The node boots: sshd first.
-sshd_config "$T/sshd_config"
-printf '%s\n' "Port $PORT" "ListenAddressNonlocal $LEASE" >>"$T/sshd_config"
-start_node_sshd "$NS_NODE" node "$T/sshd_config"
+boot_node_sshd "$NS_NODE" node "$LEASE" "$PORT"
 log=$T/node.log
-if ! wait_log "$log" "Server listening on $LEASE port $PORT."; then
-	fail listening "sshd did not start: $(tr -d '\r' <"$log" | tail -n 3 | tr '\n' '|')"
-	finish
-fi
-check not-configured "no 'not configured yet' line" \
-    log_has "$log" "Non-local listen address $LEASE port $PORT is not configured yet."
 check no-login-before-lease "$LEASE answered before the lease" \
     test "$(tcp_connect "$NS_CL" "$LEASE" "$PORT")" != connected
 

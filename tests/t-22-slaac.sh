@@ -53,16 +53,8 @@ ip -n "$NS_RTR" link add eth0 type veth peer name eth0 address "$MAC" netns "$NS
 ip -n "$NS_RTR" addr add "$ROUTER6/64" dev eth0 nodad
 ip -n "$NS_RTR" link set eth0 up
 
-sshd_config "$T/sshd_config"
-printf '%s\n' "Port $PORT" "ListenAddressNonlocal $SLAAC" >>"$T/sshd_config"
-start_node_sshd "$NS_NODE" node "$T/sshd_config"
+boot_node_sshd "$NS_NODE" node "$SLAAC" "$PORT"
 log=$T/node.log
-if ! wait_log "$log" "Server listening on $SLAAC port $PORT."; then
-	fail listening "sshd did not start: $(tr -d '\r' <"$log" | tail -n 3 | tr '\n' '|')"
-	finish
-fi
-check not-configured "no 'not configured yet' line for $SLAAC" \
-    log_has "$log" "Non-local listen address $SLAAC port $PORT is not configured yet."
 
 cat >"$T/radvd.conf" <<EOF
 interface eth0

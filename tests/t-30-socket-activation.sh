@@ -47,16 +47,6 @@ grep -Eq '^#define (HAVE_SYSTEMD|SYSTEMD_SOCKET_ACTIVATION) 1' "$deb/config.h" |
 SSHD=$deb/sshd
 note "sshd from ${deb#"$TOP"/}"
 
-# netlink_groups PID: the groups of each netlink route socket PID holds.
-netlink_groups() {
-	local pid=$1 inodes
-	inodes=$(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
-	    sed 's/socket:\[\(.*\)\]/\1/')
-	[ -n "$inodes" ] || return 0
-	# sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
-	awk -v list="$inodes" 'BEGIN { n = split(list, a, "\n"); for (i = 1; i <= n; i++) want[a[i]] = 1 }
-	    NR > 1 && $2 == 0 && ($10 in want) { print $4 }' "/proc/$pid/net/netlink"
-}
 # ignored_lines LOG: the lines of LOG saying the non-local ones are ignored.
 ignored_lines() { tr -d '\r' <"$1" | grep -F -- "$IGNORED" || true; }
 # stop_sshd: SIGTERM to the last sshd, bounded wait for it to go.

@@ -27,26 +27,6 @@ check_suite() {
 	die "unknown SUITE '$1' (make deb builds: ${DEB_SUITES[*]})"
 }
 
-# debian_mirror: the mirror this machine's apt uses for Debian itself.
-debian_mirror() {
-	if [ -n "${DEBIAN_MIRROR:-}" ]; then
-		printf '%s\n' "$DEBIAN_MIRROR"
-		return
-	fi
-	# shellcheck disable=SC2016
-	apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 2>/dev/null |
-	    awk '$2 !~ /-/ && $1 !~ /security/ { print $1; exit }'
-}
-
-# security_mirror: the same for Debian's security archive.
-security_mirror() {
-	local m
-	# shellcheck disable=SC2016
-	m=$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null |
-	    awk '/security/ { print $1; exit }')
-	printf '%s\n' "${m:-http://deb.debian.org/debian-security/}"
-}
-
 # write_sources ROOT SUITE: the suite, its updates and its security
 # updates, as Debian's own installer writes them, so that a chroot builds
 # and tests against the libraries a host of that release has today.

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # openssh-nonlocal: keep sshd able to start when this package goes.
 # packaging/debian/build puts this fragment into openssh-server's postrm
 # and postinst, before debhelper's token (which must not appear here:
@@ -38,7 +39,7 @@ nonlocal_sshd_ok() {
 	[ -x /usr/sbin/sshd ] || return 1
 	# sshd -t wants its privilege separation directory, which exists
 	# while the service runs (RuntimeDirectory=, tmpfiles).
-	[ -d /run/sshd ] || mkdir -p -m 0755 /run/sshd 2>/dev/null || true
+	[ -d /run/sshd ] || mkdir -m 0755 /run/sshd 2>/dev/null || true
 	/usr/sbin/sshd -t >/dev/null 2>&1
 }
 

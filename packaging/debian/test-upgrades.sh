@@ -126,7 +126,7 @@ up_stop() {
 	SSHD_PID=
 }
 
-# up_grep NAME FILE FIXED-LINE WHY: FILE (in the chroot) has the line.
+# up_has_line NAME FILE FIXED-LINE WHY: FILE (in the chroot) has the line.
 up_has_line() {
 	if grep -qxF -- "$3" "$ROOT$2" 2>/dev/null; then
 		pass "$1"
